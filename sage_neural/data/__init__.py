@@ -1,0 +1,3 @@
+"""
+Training data: random expressions and verified integration pairs.
+"""
