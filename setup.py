@@ -38,6 +38,7 @@ setup(
     packages=find_packages(include=["sage_neural", "sage_neural.*"]),
     ext_modules=cythonize(extensions, language_level=3),
     install_requires=[
+        "dask[distributed]>=2024.1",
         "numpy>=1.25",
         "onnxruntime>=1.17",
         "sympy>=1.12",

@@ -32,7 +32,14 @@ _SAME_NAME = (
 @functools.lru_cache(maxsize=None)
 def _sage():
     """The pieces of Sage the bridge needs, imported once on first use."""
-    import sage.all__sagemath_symbolics as sage_all
+    try:
+        import sage.all__sagemath_symbolics as sage_all
+    except ValueError as error:
+        # Sage installs signal handlers on import, which fails outside the
+        # main thread; that must not pass for a bad expression.
+        raise RuntimeError(
+            f"cannot import Sage here ({error}): import "
+            "sage.all__sagemath_symbolics from the main thread first") from error
     from sage.symbolic.expression import Expression
     from sage.symbolic.operators import add_vararg, mul_vararg
     import operator

@@ -1,0 +1,4 @@
+"""
+Integration: verification of antiderivatives (and, later, the neural
+integrator that proposes them).
+"""
