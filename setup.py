@@ -35,7 +35,11 @@ setup(
     long_description_content_type="text/markdown",
     license="GPL-2.0-or-later",
     python_requires=">=3.10",
-    packages=find_packages(include=["sage_neural", "sage_neural.*"]),
+    # The trained models live in models/ at the top of the repository and
+    # are installed as the package sage_neural.models.
+    packages=find_packages(include=["sage_neural", "sage_neural.*"]) + ["sage_neural.models"],
+    package_dir={"sage_neural.models": "models"},
+    package_data={"sage_neural.models": ["*.onnx", "*.json", "*.md"]},
     ext_modules=cythonize(extensions, language_level=3),
     install_requires=[
         "dask[distributed]>=2024.1",
@@ -46,7 +50,7 @@ setup(
     ],
     extras_require={
         "passagemath": PASSAGEMATH,
-        "test": ["pytest>=7", "hypothesis>=6.80"],
+        "test": ["pytest>=7", "hypothesis>=6.80", "nbclient", "nbformat"],
         "train": ["torch==2.13.0", "onnx", "onnxscript"],
     },
     zip_safe=False,

@@ -12,7 +12,35 @@ __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["__version__", "from_tokens", "to_tokens"]
+__all__ = ["__version__", "find_antiderivative", "from_tokens", "integrate_neural",
+           "to_tokens"]
+
+
+def integrate_neural(f, x=None, **options):
+    """
+    A verified antiderivative of ``f`` proposed by the neural model, or the
+    unevaluated integral; see :func:`sage_neural.integration.neural.integrate_neural`.
+
+    EXAMPLES::
+
+        sage: from sage_neural import integrate_neural
+        sage: integrate_neural(x == 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot integrate the relation x == 1: expected an expression
+    """
+    from .integration.neural import integrate_neural as integrate
+    return integrate(f, x, **options)
+
+
+def find_antiderivative(f, x=None, **options):
+    """
+    The neural search for an antiderivative with its record (rank, score,
+    verification method, time); see
+    :func:`sage_neural.integration.neural.find_antiderivative`.
+    """
+    from .integration.neural import find_antiderivative as find
+    return find(f, x, **options)
 
 
 def _is_sympy(expr):
@@ -82,3 +110,14 @@ def from_tokens(tokens, variable=None, backend="sage"):
     else:
         raise ValueError(f"unknown backend {backend!r}: expected 'sage' or 'sympy'")
     return bridge.from_tokens(tokens, variable)
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext sage_neural``: see :mod:`sage_neural.interfaces.ipython`."""
+    from .interfaces.ipython import load_ipython_extension as load
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    from .interfaces.ipython import unload_ipython_extension as unload
+    unload(ipython)

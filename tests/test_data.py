@@ -8,6 +8,7 @@ from sage_neural.data import storage
 from sage_neural.data.__main__ import main as data_main
 from sage_neural.data.backward import backward_pair
 from sage_neural.data.generate import generate, held_out
+from sage_neural.data.parts import ibp_pair
 from sage_neural.integration.verify import verify_antiderivative
 
 x, a = sg.SR.var("x a")
@@ -33,6 +34,20 @@ def test_backward_pair_verifies():
     assert backward_pair(["div", "x", "INT+", "0"]) is None
     # Too long for max_len.
     assert backward_pair(["mul", "x", "sin", "x"], max_len=3) is None
+
+
+def test_ibp_pair_of_a_simple_case_verifies():
+    # F = sin(x), G = x: the integral of x*cos(x) is x*sin(x) minus that of sin(x).
+    integrand, antiderivative = ibp_pair(["sin", "x"], ["x"])
+    f, F = from_tokens(integrand), from_tokens(antiderivative)
+    assert f == x * sg.cos(x)
+    assert bool(F == x * sg.sin(x) + sg.cos(x))
+    assert verify_antiderivative(f, F, x)
+    # G constant in x, and an F*G' whose integral needs erf, give nothing.
+    assert ibp_pair(["sin", "x"], ["INT+", "3"]) is None
+    assert ibp_pair(["sin", "x"], ["exp", "pow", "x", "INT+", "2"]) is None
+    # Too long for max_len.
+    assert ibp_pair(["sin", "x"], ["x"], max_len=5) is None
 
 
 def test_split_depends_on_the_integrand_only():
@@ -86,3 +101,32 @@ def test_command_line(tmp_path, capsys):
 def test_missing_dataset_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no dataset"):
         list(storage.iter_pairs(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    """A local cluster of one worker process, shared by the Sage-calling kinds."""
+    from dask.distributed import LocalCluster
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.mark.parametrize("kind", ["fwd", "ibp"])
+def test_sage_calling_kinds_on_a_dask_worker(tmp_path, one_worker, kind):
+    # Dask runs the chunk in a task thread, where Maxima cannot run; the
+    # chunk must come back from a fresh process all the same. Small
+    # expressions keep the test short.
+    out = tmp_path / kind
+    manifest = generate(out, kind, 3, scheduler=one_worker, chunk_size=8, max_ops=3,
+                        seconds=2, progress=False)
+    assert manifest["settings"]["seconds"] == 2
+    stored = sum(s["count"] for s in manifest["shards"])
+    assert stored >= 3
+    pairs = list(storage.iter_pairs(out))
+    assert len(pairs) == stored
+    for integrand, antiderivative in pairs:
+        assert "I" not in integrand and "I" not in antiderivative
+        f, F = from_tokens(integrand), from_tokens(antiderivative)
+        assert verify_antiderivative(f, F, x)

@@ -9,7 +9,7 @@ import functools
 import logging
 from fractions import Fraction
 
-from ..tokens.vocabulary import PARAMETERS, VARIABLE
+from ..tokens.vocabulary import VARIABLE
 from . import tree
 
 logger = logging.getLogger(__name__)
@@ -149,18 +149,7 @@ def _to_tree(expr, variable):
         return _numeric_tree(value, str(expr))
 
     if expr.is_symbol():
-        name = str(expr)
-        if expr.is_trivially_equal(variable):
-            return ("leaf", VARIABLE)
-        if name == VARIABLE:
-            raise ValueError(
-                f"cannot tokenize the parameter {name} while integrating in "
-                f"{variable}: rename it")
-        if name not in PARAMETERS:
-            raise ValueError(
-                f"unsupported symbol {name}: parameters must be single letters "
-                "other than x, E and I")
-        return ("leaf", name)
+        return tree.symbol(str(expr), expr.is_trivially_equal(variable), variable)
 
     op = expr.operator()
     if op is None:

@@ -8,7 +8,7 @@ Sage is not installed. SymPy is imported on first use.
 import functools
 from fractions import Fraction
 
-from ..tokens.vocabulary import PARAMETERS, VARIABLE
+from ..tokens.vocabulary import VARIABLE
 from . import tree
 
 _SYMPY_NAMES = {
@@ -51,18 +51,7 @@ def _to_tree(expr, variable):
     if expr.is_Rational:
         return tree.number(int(expr.p), int(expr.q))
     if expr.is_Symbol:
-        name = expr.name
-        if expr == variable:
-            return ("leaf", VARIABLE)
-        if name == VARIABLE:
-            raise ValueError(
-                f"cannot tokenize the parameter {name} while integrating in "
-                f"{variable}: rename it")
-        if name not in PARAMETERS:
-            raise ValueError(
-                f"unsupported symbol {name}: parameters must be single letters "
-                "other than x, E and I")
-        return ("leaf", name)
+        return tree.symbol(expr.name, expr == variable, variable)
     if expr is sympy.pi:
         return ("leaf", "pi")
     if expr is sympy.E:

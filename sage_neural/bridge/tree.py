@@ -56,6 +56,24 @@ def number(p, q=1):
     return ("int", p) if q == 1 else ("rat", p, q)
 
 
+def symbol(name, is_variable, variable):
+    """
+    The leaf of a symbol named ``name``: the variable token when it is the
+    integration ``variable``, its own name when it is a parameter.
+    """
+    if is_variable:
+        return ("leaf", VARIABLE)
+    if name == VARIABLE:
+        raise ValueError(
+            f"cannot tokenize the parameter {name} while integrating in "
+            f"{variable}: rename it")
+    if name not in PARAMETERS:
+        raise ValueError(
+            f"unsupported symbol {name}: parameters must be single letters "
+            "other than x, E and I")
+    return ("leaf", name)
+
+
 def _numeric_value(node):
     """``(p, q)`` if ``node`` is an exact rational number, else ``None``."""
     if node[0] == "int":

@@ -1,7 +1,8 @@
 """
 Command line for training data.
 
-    python -m sage_neural.data generate --kind bwd --count N --out DIR --workers W
+    python -m sage_neural.data generate --kind {bwd,fwd,ibp} --count N
+        --out DIR --workers W [--seconds 2]
     python -m sage_neural.data stats DIR [--sage-sample 50]
 """
 
@@ -46,13 +47,17 @@ def _stats(args):
 
 
 def main(argv=None):
+    from .generate import KINDS
+
     parser = argparse.ArgumentParser(prog="python -m sage_neural.data",
                                      description="training data for sage_neural")
     commands = parser.add_subparsers(dest="command", required=True)
 
     g = commands.add_parser("generate", help="generate verified integration pairs")
-    g.add_argument("--kind", choices=("bwd",), required=True,
-                   help="bwd: differentiate random antiderivatives")
+    g.add_argument("--kind", choices=KINDS, required=True,
+                   help="bwd: differentiate random antiderivatives; fwd: "
+                        "integrate random integrands with Sage; ibp: integrate "
+                        "by parts, from backward pairs and Sage")
     g.add_argument("--count", type=int, required=True, help="pairs to store")
     g.add_argument("--out", required=True, help="dataset folder (resumed if present)")
     g.add_argument("--workers", type=int, default=1, help="local worker processes")
@@ -63,6 +68,8 @@ def main(argv=None):
     g.add_argument("--max-len", type=int, default=128)
     g.add_argument("--test-permille", type=int, default=10,
                    help="held-out share, in thousandths")
+    g.add_argument("--seconds", type=float, default=2.0,
+                   help="fwd and ibp: time limit per sample for Sage's integrator")
 
     s = commands.add_parser("stats", help="describe a dataset")
     s.add_argument("folder")
@@ -78,7 +85,8 @@ def main(argv=None):
     manifest = generate(args.out, args.kind, args.count, workers=args.workers,
                         seed=args.seed, chunk_size=args.chunk_size,
                         max_ops=args.max_ops, max_len=args.max_len,
-                        test_permille=args.test_permille, scheduler=args.scheduler)
+                        test_permille=args.test_permille, scheduler=args.scheduler,
+                        seconds=args.seconds)
     stored = sum(s["count"] for s in manifest["shards"])
     print(json.dumps({"stored": stored, "shards": len(manifest["shards"]),
                       "worker_seconds": round(manifest["worker_seconds"], 1),

@@ -11,11 +11,22 @@ run resumes from its manifest: finished chunks are skipped.
 
 By default a local cluster of ``workers`` processes is started; with
 ``scheduler`` an existing Dask cluster is used instead.
+
+Kinds that call Sage's integrator (``fwd`` and ``ibp``) give each sample a
+time limit by running it in a forked child. Dask runs tasks in a thread that
+is not the main one, and Maxima's Lisp (ECL) fails in such a thread and in
+any child forked from it. So on a worker, a chunk of those kinds runs in a
+fresh Python process started for it, where the chunk runs in the main thread
+and forking is safe; the pairs come back as JSON on its standard output.
 """
 
 import hashlib
+import json
 import logging
+import os
 import pathlib
+import subprocess
+import sys
 import time
 
 from .. import __version__
@@ -25,10 +36,12 @@ from .sampler import ExpressionSampler, SamplerConfig
 
 logger = logging.getLogger(__name__)
 
-# TODO: "fwd" is written (forward.forward_pair) but crashes on Dask workers:
-# Maxima's ECL fails when called from a task thread ("Did you forget to call
-# ecl_import_current_thread"). Integration by parts is not written yet.
-KINDS = ("bwd",)
+#: bwd: differentiate random antiderivatives; fwd: integrate random
+#: integrands with Sage; ibp: integrate by parts from backward pairs.
+KINDS = ("bwd", "fwd", "ibp")
+
+#: The kinds that call Sage's integrator under a per-sample time limit.
+TIMED_KINDS = ("fwd", "ibp")
 
 
 def held_out(integrand_tokens, test_permille):
@@ -41,12 +54,13 @@ def chunk_sampler(seed, kind, index, config=None):
     return ExpressionSampler(config or SamplerConfig(), seed=f"{seed}-{kind}-{index}")
 
 
-def generate_chunk(kind, seed, index, size, max_ops=8, max_len=128, seconds=2.0):
+def chunk_pairs(kind, seed, index, size, max_ops=8, max_len=128, seconds=2.0):
     """
-    The pairs of one chunk, as token lists, with the time spent making them
-    (``(pairs, attempts, seconds)``). Runs on a worker.
+    The pairs of one chunk, as token lists, made in this process.
+
+    For the timed kinds this forks a child per sample, which is safe only in
+    the main thread of a process; :func:`generate_chunk` arranges that.
     """
-    start = time.perf_counter()
     sampler = chunk_sampler(seed, kind, index)
     pairs = []
     if kind == "bwd":
@@ -55,14 +69,59 @@ def generate_chunk(kind, seed, index, size, max_ops=8, max_len=128, seconds=2.0)
             pair = backward_pair(sampler.sample(sampler.rng.randint(1, max_ops)), max_len)
             if pair is not None:
                 pairs.append(pair)
-    elif kind == "fwd":  # unreachable from generate() until the TODO above
+    elif kind == "fwd":
         from .forward import forward_pair
         for _ in range(size):
             pair = forward_pair(sampler.sample(sampler.rng.randint(1, max_ops)), seconds)
-            if pair is not None and max(map(len, pair)) <= max_len:
+            # Answers written with I (Sage integrates cos(sqrt(x)) through
+            # exp(I*sqrt(x)), say) are left out, as in the other kinds.
+            if (pair is not None and max(map(len, pair)) <= max_len
+                    and "I" not in pair[0] and "I" not in pair[1]):
+                pairs.append(pair)
+    elif kind == "ibp":
+        from .parts import ibp_pair
+        for _ in range(size):
+            antiderivative = sampler.sample(sampler.rng.randint(1, max_ops))
+            # A small second factor keeps F*G' within reach of the integrator.
+            factor = sampler.sample(sampler.rng.randint(1, 3))
+            pair = ibp_pair(antiderivative, factor, seconds, max_len)
+            if pair is not None:
                 pairs.append(pair)
     else:
         raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
+    return pairs
+
+
+def _chunk_in_fresh_process(kind, seed, index, size, max_ops, max_len, seconds):
+    """
+    :func:`chunk_pairs` run in a new Python process, whose main thread may
+    fork children for the time limits; see the module's description.
+    """
+    arguments = json.dumps([kind, seed, index, size, max_ops, max_len, seconds])
+    # Every sample is bounded by its limit; the rest is Sage's start-up and
+    # the untimed steps around each sample.
+    limit = 300 + size * (seconds + 5)
+    result = subprocess.run(
+        [sys.executable, "-m", "sage_neural.data.generate", arguments],
+        capture_output=True, text=True, timeout=limit)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"the process generating {kind} chunk {index} exited with code "
+            f"{result.returncode}:\n{result.stderr[-2000:]}")
+    return [tuple(pair) for pair in json.loads(result.stdout)]
+
+
+def generate_chunk(kind, seed, index, size, max_ops=8, max_len=128, seconds=2.0):
+    """
+    The pairs of one chunk, as token lists, with the time spent making them
+    (``(pairs, attempts, seconds)``). Runs on a worker.
+    """
+    start = time.perf_counter()
+    if kind in TIMED_KINDS:
+        pairs = _chunk_in_fresh_process(kind, seed, index, size, max_ops, max_len,
+                                        seconds)
+    else:
+        pairs = chunk_pairs(kind, seed, index, size, max_ops, max_len, seconds)
     return pairs, size, time.perf_counter() - start
 
 
@@ -96,10 +155,12 @@ def _client(workers, scheduler):
 
 
 def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
-             max_len=128, test_permille=10, scheduler=None, progress=True):
+             max_len=128, test_permille=10, scheduler=None, progress=True,
+             seconds=2.0):
     """
     Generate at least ``count`` distinct pairs of ``kind`` into the folder
-    ``out`` (resuming what is there); returns the manifest.
+    ``out`` (resuming what is there); returns the manifest. ``seconds`` is
+    the time limit per sample of the kinds that call Sage's integrator.
     """
     from dask.distributed import as_completed
     from tqdm import tqdm
@@ -111,6 +172,8 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
     settings = {"kind": kind, "seed": seed, "chunk_size": chunk_size,
                 "max_ops": max_ops, "max_len": max_len,
                 "test_permille": test_permille}
+    if kind in TIMED_KINDS:
+        settings["seconds"] = seconds
     manifest = storage.read_manifest(out)
     if manifest is None:
         manifest = {"settings": settings, "shards": [], "package": __version__,
@@ -141,8 +204,8 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
             while next_index in done:
                 next_index += 1
             future = client.submit(generate_chunk, kind, seed, next_index, chunk_size,
-                                   max_ops, max_len, key=f"{kind}-{seed}-{next_index}",
-                                   pure=False)
+                                   max_ops, max_len, seconds,
+                                   key=f"{kind}-{seed}-{next_index}", pure=False)
             future.index = next_index
             next_index += 1
             return future
@@ -150,7 +213,7 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
         running = as_completed([submit() for _ in range(2 * n_workers)])
         empty_chunks = 0
         for future in running:
-            pairs, attempts, seconds = future.result()
+            pairs, attempts, busy = future.result()
             # A generator that keeps producing nothing is broken, not unlucky.
             empty_chunks = 0 if pairs else empty_chunks + 1
             if empty_chunks >= 4 * n_workers:
@@ -167,7 +230,7 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
             name = storage.write_shard(out, future.index, fresh, test)
             manifest["shards"].append({"index": future.index, "file": name,
                                        "count": len(fresh), "test": sum(test)})
-            manifest["worker_seconds"] += seconds
+            manifest["worker_seconds"] += busy
             manifest["attempts"] += attempts
             storage.write_manifest(out, manifest)
             stored += len(fresh)
@@ -182,3 +245,20 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
         if cluster is not None:
             cluster.close()
     return manifest
+
+
+def _main():
+    """
+    Entry point of the process started by :func:`_chunk_in_fresh_process`:
+    the arguments of :func:`chunk_pairs` as a JSON list in ``argv[1]``; the
+    pairs, as JSON, on standard output.
+    """
+    results = os.fdopen(os.dup(1), "w")
+    # Anything Sage, Maxima or Giac print goes to standard error instead.
+    os.dup2(2, 1)
+    json.dump(chunk_pairs(*json.loads(sys.argv[1])), results)
+    results.close()
+
+
+if __name__ == "__main__":
+    _main()

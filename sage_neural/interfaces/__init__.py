@@ -1,0 +1,1 @@
+"""Front ends: the IPython extension and the command line."""

@@ -1,0 +1,1 @@
+"""ONNX sessions, provider choice and beam search; needs only onnxruntime and numpy."""

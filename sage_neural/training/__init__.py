@@ -1,0 +1,1 @@
+"""Training of the models (needs the "train" extra: torch, onnx, onnxscript)."""
