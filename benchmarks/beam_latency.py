@@ -25,11 +25,13 @@ def main():
     parser.add_argument("--model", default="integration")
     parser.add_argument("--beam", type=int, default=10)
     parser.add_argument("--count", type=int, default=30)
-    parser.add_argument("--max-len", type=int, default=38)
+    parser.add_argument("--max-len", type=int, help="longest candidate (default: the model's)")
     parser.add_argument("--threads", type=int, default=0)
     args = parser.parse_args()
 
     model = OnnxSeq2Seq(args.model, device="cpu", threads=args.threads)
+    if args.max_len is None:
+        args.max_len = model.metadata.get("max_target_len", 40) - 2
     pairs = sorted((p for p in iter_pairs(args.dataset, "test") if len(p[0]) <= 63),
                    key=lambda p: len(p[0]))
     middle = len(pairs) // 2

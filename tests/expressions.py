@@ -12,7 +12,7 @@ UNARY = ["sqrt", "exp", "log", "sin", "cos", "tan", "cot", "sec", "csc",
 BINARY = ["add", "sub", "mul", "div", "pow"]
 
 leaves = st.one_of(
-    st.sampled_from(["x", "x", "x", "a", "b", "pi", "E"]).map(lambda s: ("leaf", s)),
+    st.sampled_from(["x", "x", "x", "a", "b", "pi", "E", "I"]).map(lambda s: ("leaf", s)),
     st.integers(-12, 12).map(lambda n: ("int", n)),
     st.tuples(st.integers(-7, 7), st.integers(1, 7)).map(lambda pq: ("rat", *pq)),
 )

@@ -22,9 +22,6 @@ def sage_expression(recipe):
     assume(not any(w in str(expr) for w in (
         "Infinity", "NaN", "undefined", "real_part", "imag_part", "arg(",
         "sgn", "csgn")))
-    # Complex-valued constants are a known gap: Sage may rebuild a quotient
-    # by a complex sum with another overall factor pulled out of the sum.
-    assume("I" not in str(expr))
     return expr
 
 

@@ -16,3 +16,4 @@ def test_ten_thousand_random_trees_round_trip():
     real = counts["real: identical"] + counts["real: MISMATCH"]
     assert real > 9_000
     assert counts["real: MISMATCH"] == 0, mismatches
+    assert counts["complex constants: MISMATCH"] == 0, mismatches

@@ -141,6 +141,9 @@ def _to_tree(expr, variable):
 
     if expr.is_numeric():
         value = expr.pyobject()
+        if isinstance(value, s["Expression"]):
+            # A symbolic number held as a number, as abs(1 + I) = sqrt(2).
+            return _to_tree(value, variable)
         if isinstance(value, float) or "Real" in type(value).__name__ or (
                 "Complex" in type(value).__name__):
             raise ValueError(
@@ -312,7 +315,9 @@ def normalise(expr):
     Sage does not always normalise what it produces itself: ``tan(pi - 1)``
     gives ``tan(-1)``, which rebuilt is ``-tan(1)``; ``atanh(3/5)`` gives
     ``1/2*log(4)`` with a rational 4, while the log of the integer 4 is
-    ``2*log(2)``. The round trip through tokens is exact on normal forms.
+    ``2*log(2)``; ``abs(1 + I)`` is ``sqrt(2)`` held as a number, rebuilt
+    as the expression ``sqrt(2)``. The round trip through tokens is exact on
+    normal forms.
 
     EXAMPLES::
 
@@ -325,6 +330,8 @@ def normalise(expr):
     for _ in range(10):
         op = expr.operator()
         if op is None:
+            if expr.is_numeric() and isinstance(expr.pyobject(), s["Expression"]):
+                return normalise(expr.pyobject())
             if expr.is_numeric() and expr.pyobject() in QQ:
                 q = QQ(expr.pyobject())
                 return s["SR"](q.numerator() if q.denominator() == 1 else q)

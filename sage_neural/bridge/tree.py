@@ -306,6 +306,22 @@ def _items(tokens):
     return items
 
 
+def _multiply(factors):
+    """
+    The product of ``[(factor, exact value), ...]`` as a computer algebra
+    system stores it: the symbolic factors multiplied in order, then the
+    numbers, last. Multiplying a lone sum by a number first would distribute
+    the number over the sum's terms; multiplying ``a/(b*c)`` as ``a*b^-1*c^-1``
+    keeps each factor of the denominator as it was.
+    """
+    symbolic = [f for f, number in factors if number is None]
+    numbers = [f for f, number in factors if number is not None]
+    built = None
+    for f in symbolic + numbers:
+        built = f if built is None else built * f
+    return built
+
+
 def _check_power(base, exponent):
     """
     Refuse ``base^exponent`` for exact numbers when the result would be
@@ -343,25 +359,35 @@ def parse_prefix(tokens, leaf, integer, function, exact=None):
     exact = exact or (lambda value: None)
 
     # Prefix notation read from right to left is postfix: every operator
-    # finds its arguments on top of the stack, first argument on top. Beside
-    # each built expression the stack keeps its exact value, if it is a
-    # number, to refuse huge powers before building them.
+    # finds its arguments on top of the stack, first argument on top. Each
+    # entry is (expression, exact value, factors): the exact value when the
+    # expression is a number, to refuse huge powers before building them;
+    # the factors when it is a product or quotient, [(factor, exact), ...].
     stack = []
     for item in reversed(_items(tokens)):
         if isinstance(item, int):
-            stack.append((integer(item), [Fraction(item)]))
+            stack.append((integer(item), [Fraction(item)], None))
             continue
+        factors = None
         if item in _BINARY:
             if len(stack) < 2:
                 raise ValueError(
                     f"malformed prefix expression: {item} lacks its arguments "
                     f"in {text}")
-            first, first_exact = stack.pop()
-            second, second_exact = stack.pop()
-            if item == "pow":
-                _check_power(first_exact, second_exact)
+            first, first_exact, first_factors = stack.pop()
+            second, second_exact, second_factors = stack.pop()
             try:
-                built = _BINARY[item](first, second)
+                if item in ("mul", "div"):
+                    factors = first_factors or [(first, first_exact)]
+                    right = second_factors or [(second, second_exact)]
+                    if item == "div":
+                        right = [(f ** -1, exact(f ** -1)) for f, _ in right]
+                    factors = factors + right
+                    built = _multiply(factors)
+                else:
+                    if item == "pow":
+                        _check_power(first_exact, second_exact)
+                    built = _BINARY[item](first, second)
             except ZeroDivisionError as error:
                 raise ValueError(f"division by zero in {text}") from error
         elif item in _FUNCTIONS:
@@ -374,7 +400,7 @@ def parse_prefix(tokens, leaf, integer, function, exact=None):
             built = leaf(item)
         else:
             raise ValueError(f"unknown token {item!r}: not in the vocabulary")
-        stack.append((built, exact(built)))
+        stack.append((built, exact(built), factors))
 
     if len(stack) != 1:
         raise ValueError(

@@ -23,10 +23,12 @@ from .. import from_tokens
 from ..data.storage import iter_pairs
 from ..runtime.beam import beam_search
 from ..runtime.model import OnnxSeq2Seq
+from ..timeout import TimeLimitExceeded, call_with_time_limit
 from .verify import verify_antiderivative
 
 
-def evaluate(model, pairs, beam_size, max_len, batch=8, progress=True):
+def evaluate(model, pairs, beam_size, max_len, batch=8, progress=True,
+             seconds_per_check=5.0):
     """``(exact share, verified share, seconds per integrand)``."""
     x = from_tokens(["x"])
     exact = verified = 0
@@ -41,12 +43,18 @@ def evaluate(model, pairs, beam_size, max_len, batch=8, progress=True):
             exact += any(c.tokens == antiderivative for c in candidates)
             f = from_tokens(integrand)
             for candidate in candidates:
+                # Each check runs in a child killed after a few seconds: a
+                # pathological candidate can hang Sage's evaluation.
                 try:
-                    if verify_antiderivative(f, from_tokens(candidate.tokens), x):
-                        verified += 1
-                        break
-                except (ValueError, ArithmeticError, RuntimeError, TypeError):
+                    check = call_with_time_limit(
+                        verify_antiderivative, f, from_tokens(candidate.tokens), x,
+                        seconds=seconds_per_check)
+                except (TimeLimitExceeded, ValueError, ArithmeticError, RuntimeError,
+                        TypeError):
                     continue
+                if check.verified:
+                    verified += 1
+                    break
     n = max(len(pairs), 1)
     return exact / n, verified / n, statistics.median(seconds) if seconds else 0.0
 
@@ -59,12 +67,17 @@ def main(argv=None):
                         help="a shipped model's name, or the path of its .json file")
     parser.add_argument("--beams", default="1,10")
     parser.add_argument("--limit", type=int, default=500)
-    parser.add_argument("--max-source-len", type=int, default=64)
-    parser.add_argument("--max-len", type=int, default=38,
-                        help="longest candidate, in tokens")
+    parser.add_argument("--max-source-len", type=int,
+                        help="longest integrand with its end token (default: the model's)")
+    parser.add_argument("--max-len", type=int,
+                        help="longest candidate, in tokens (default: the model's)")
     args = parser.parse_args(argv)
 
     model = OnnxSeq2Seq(args.model)
+    if args.max_source_len is None:
+        args.max_source_len = model.metadata.get("max_source_len", 64)
+    if args.max_len is None:
+        args.max_len = model.metadata.get("max_target_len", 40) - 2
     pairs = [p for p in iter_pairs(args.dataset, "test")
              if len(p[0]) + 1 <= args.max_source_len][:args.limit]
     print(f"{len(pairs)} held-out pairs from {args.dataset}; model {args.model} "

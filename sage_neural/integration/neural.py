@@ -87,13 +87,14 @@ def find_antiderivative(f, x=None, beam_size=10, timeout=10.0, model="integratio
     f, x = _check_variable(f, x)
     tokens = to_tokens(f, variable=x)
     session = _model(str(model), device)
-    limit = session.config["max_len"] // 2
-    if len(tokens) + 1 > limit:
+    longest = session.metadata.get("max_source_len", session.config["max_len"]) - 1
+    if len(tokens) > longest:
         raise ValueError(
             f"expression too large for the model: {len(tokens)} tokens, at most "
-            f"{limit - 1}")
+            f"{longest}")
+    answer_len = session.metadata.get("max_target_len", session.config["max_len"]) - 2
     from ..runtime.beam import beam_search
-    candidates = beam_search(session, [tokens], beam_size, max_len=38)[0]
+    candidates = beam_search(session, [tokens], beam_size, max_len=answer_len)[0]
 
     result = IntegrationResult(f, x)
     for rank, candidate in enumerate(candidates):

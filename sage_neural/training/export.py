@@ -140,8 +140,13 @@ def main(argv=None):
     parser.add_argument("--name", default="integration")
     args = parser.parse_args(argv)
     model, state = load_checkpoint(args.checkpoint)
+    data = state["config"]["data"]
     path = export(model, args.out_dir, args.name,
-                  {"trained_steps": state["step"], "trained_pairs": state["seen"]})
+                  {"trained_steps": state["step"], "trained_pairs": state["seen"],
+                   # Longest integrand (with its end token) and answer (with
+                   # start and end tokens) seen in training.
+                   "max_source_len": data["max_source_len"],
+                   "max_target_len": data["max_target_len"]})
     print(f"wrote {path}")
     return 0
 
