@@ -13,13 +13,14 @@ pipe, and must be picklable.
 """
 
 import logging
+import os
 import multiprocessing
 import pickle
 import traceback
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TimeLimitExceeded", "call_with_time_limit"]
+__all__ = ["TimeLimitExceeded", "call_with_time_limit", "silence_output"]
 
 
 class TimeLimitExceeded(Exception):
@@ -130,3 +131,17 @@ def call_with_time_limit(function, *args, seconds, **kwargs):
     if kind == "error":
         raise message[1]
     raise RuntimeError(f"{message[1]}: {message[2]}")
+
+
+def silence_output():
+    """
+    Send this process's standard output and error to the null device.
+
+    Giac and Maxima print warnings of their own on many integrands
+    ("choosing root of ...", "Simplification assuming ..."), from C and Lisp
+    where Python cannot catch them. Call it in a child only.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)

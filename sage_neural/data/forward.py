@@ -16,10 +16,9 @@ Maxima) is discarded.
 
 import functools
 import logging
-import os
 
 from .. import from_tokens, to_tokens
-from ..timeout import TimeLimitExceeded, call_with_time_limit
+from ..timeout import TimeLimitExceeded, call_with_time_limit, silence_output
 
 logger = logging.getLogger(__name__)
 
@@ -41,20 +40,6 @@ def _variable():
     return x
 
 
-def _silence_output():
-    """
-    Send this process's standard output and error to the null device.
-
-    Giac and Maxima print warnings of their own on many integrands ("choosing
-    root of ...", "Simplification assuming ..."), which would otherwise fill
-    the terminal during data generation. Used in the child only.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
 def _integrate_and_verify(f, x):
     """
     The child's work: the tokens of a verified antiderivative of ``f``, or
@@ -62,7 +47,7 @@ def _integrate_and_verify(f, x):
     """
     from ..integration.verify import verify_antiderivative
 
-    _silence_output()
+    silence_output()
     antiderivative = f.integrate(x)
     try:
         antiderivative_tokens = to_tokens(antiderivative, x)

@@ -27,9 +27,9 @@ tokens, passes :func:`~sage_neural.integration.verify.verify_antiderivative`.
 import logging
 
 from .. import from_tokens, to_tokens
-from ..timeout import TimeLimitExceeded, call_with_time_limit
+from ..timeout import TimeLimitExceeded, call_with_time_limit, silence_output
 from .backward import backward_pair
-from .forward import _silence_output, _variable
+from .forward import _variable
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _integrate_by_parts(f, F, G, x, max_len):
     """
     from ..integration.verify import verify_antiderivative
 
-    _silence_output()
+    silence_output()
     H = (F * G.derivative(x)).integrate(x)
     try:
         to_tokens(H, x)

@@ -2,11 +2,10 @@
 How often Sage's own ``integrate`` fails on a dataset's integrands.
 """
 
-import os
 import random
 
 from .. import from_tokens, to_tokens
-from ..timeout import TimeLimitExceeded, call_with_time_limit
+from ..timeout import TimeLimitExceeded, call_with_time_limit, silence_output
 
 
 def _sage_integrates(tokens):
@@ -14,9 +13,7 @@ def _sage_integrates(tokens):
     Whether Sage returns an antiderivative inside the vocabulary. Runs in a
     forked child, whose console chatter (Maxima, Giac) is discarded.
     """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    silence_output()
     x = from_tokens(["x"])
     antiderivative = from_tokens(tokens).integrate(x)
     try:

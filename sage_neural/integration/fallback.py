@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from ..timeout import TimeLimitExceeded, call_with_time_limit
+from ..timeout import TimeLimitExceeded, call_with_time_limit, silence_output
 from .verify import verify_antiderivative
 
 logger = logging.getLogger(__name__)
@@ -37,10 +37,7 @@ def _engine_answer(f, x, engine):
     In the child: the engine's antiderivative as text (Sage expressions do
     not cross processes), whether it verified and how.
     """
-    import os
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    silence_output()
     answer = f.integrate(x, algorithm=engine)
     if "integrate(" in str(answer):
         return None, False, "unevaluated"
