@@ -54,7 +54,9 @@ def beam_search(model, sources, beam_size=10, max_len=40, cache=True):
     past_k = np.zeros(shape, dtype=np.float32)
     past_v = np.zeros(shape, dtype=np.float32)
 
-    prefixes = [[] for _ in range(B * K)]
+    # Row r's prefix is prefix_ids[r, :lengths[r]].
+    prefix_ids = np.full((B * K, max_len + 1), PAD_ID, dtype=np.int64)
+    lengths = np.zeros(B * K, dtype=np.int64)
     # Only the first beam of each source is live at the start, so that the
     # first step does not choose the same token K times.
     scores = np.full((B, K), -np.inf)
@@ -68,16 +70,15 @@ def beam_search(model, sources, beam_size=10, max_len=40, cache=True):
             logits, past_k, past_v = model.step(token, position, past_k, past_v,
                                                 cross_k, cross_v, cross_mask)
         else:
-            target = np.array([[BOS_ID] + p for p in prefixes], dtype=np.int64)
+            # All rows have the same length, except dead ones, which are
+            # discarded below whatever the decoder says about them.
+            target = np.concatenate(
+                [np.full((B * K, 1), BOS_ID, dtype=np.int64), prefix_ids[:, :position]], axis=1)
             logits = model.decode(target, cross_k, cross_v, cross_mask)[:, -1]
         log_probs = _log_softmax(logits.astype(np.float64))           # (B*K, V)
 
         # Mask continuations that break the prefix notation.
-        lengths = np.array([len(p) for p in prefixes], dtype=np.int64)
-        ids = np.full((len(prefixes), max(1, int(lengths.max()))), PAD_ID, dtype=np.int64)
-        for r, p in enumerate(prefixes):
-            ids[r, :len(p)] = p
-        allowed = c.allowed_next_batch(ids, lengths, max_len=max_len)
+        allowed = c.allowed_next_batch(prefix_ids, lengths, max_len=max_len)
         log_probs[~allowed] = -np.inf
 
         V = log_probs.shape[1]
@@ -95,7 +96,8 @@ def beam_search(model, sources, beam_size=10, max_len=40, cache=True):
                 beam, tok = divmod(int(flat), V)
                 row = b * K + beam
                 if tok == EOS_ID:
-                    finished[b].append(Candidate(c.decode(prefixes[row]), float(score)))
+                    finished[b].append(Candidate(c.decode(prefix_ids[row, :lengths[row]].tolist()),
+                                                 float(score)))
                     continue
                 rows[b * K + kept] = row
                 next_tokens[b * K + kept] = tok
@@ -115,8 +117,10 @@ def beam_search(model, sources, beam_size=10, max_len=40, cache=True):
         if done.all():
             break
 
-        prefixes = [prefixes[r] + [int(t)] if np.isfinite(new_scores.flat[i]) else prefixes[r]
-                    for i, (r, t) in enumerate(zip(rows, next_tokens))]
+        prefix_ids, lengths = prefix_ids[rows], lengths[rows]
+        live = np.flatnonzero(np.isfinite(new_scores))
+        prefix_ids[live, lengths[live]] = next_tokens[live]
+        lengths[live] += 1
         scores = np.where(done[:, None], -np.inf, new_scores)
         past_k, past_v = past_k[:, rows], past_v[:, rows]
         token = next_tokens.reshape(-1, 1).astype(np.int64)

@@ -40,7 +40,7 @@ DEFAULTS = {
     "data": {"max_source_len": 128, "max_target_len": 128},
     "train": {"batch_tokens": 6000, "lr": 5e-4, "warmup": 500, "steps": 100_000,
               "minutes": 60.0, "eval_every": 1000, "eval_examples": 100,
-              "checkpoint_every": 200, "seed": 0, "threads": 0,
+              "checkpoint_every": 200, "seed": 0, "threads": 0, "device": "auto",
               "weight_decay": 0.01, "clip": 1.0},
 }
 
@@ -116,12 +116,15 @@ def greedy(model, source, source_mask, max_len):
     B = source.shape[0]
     c = model.config
     shape = (c.decoder_layers, B, c.heads, 0, c.d_model // c.heads)
-    past_k, past_v = torch.zeros(shape), torch.zeros(shape)
-    token = torch.full((B, 1), BOS_ID, dtype=torch.long)
-    out, done = [], torch.zeros(B, dtype=torch.bool)
+    device = source.device
+    past_k = torch.zeros(shape, device=device)
+    past_v = torch.zeros(shape, device=device)
+    token = torch.full((B, 1), BOS_ID, dtype=torch.long, device=device)
+    out, done = [], torch.zeros(B, dtype=torch.bool, device=device)
     for position in range(max_len - 1):
         logits, past_k, past_v = model.decode_step(
-            token, torch.tensor(position), past_k, past_v, cross_k, cross_v, cross_mask)
+            token, torch.tensor(position, device=device), past_k, past_v,
+            cross_k, cross_v, cross_mask)
         token = logits.argmax(-1, keepdim=True)
         token[done] = PAD_ID
         out.append(token)
@@ -138,11 +141,13 @@ def evaluate(model, examples, max_len, batch_size=32):
 
     c = codec()
     model.eval()
+    device = next(model.parameters()).device
     exact = verified = 0
     x = from_tokens(["x"])
     for start in range(0, len(examples), batch_size):
         chunk = examples[start:start + batch_size]
         source, mask, _ = collate(chunk)
+        source, mask = source.to(device), mask.to(device)
         for row, (s, t) in zip(greedy(model, source, mask, max_len).tolist(), chunk):
             tokens = c.decode_batch(np.array([row]))[0]
             expected = c.decode(t[1:-1])
@@ -176,10 +181,21 @@ def save_checkpoint(path, model, optimizer, step, seen, rng, config):
     os.replace(temporary, path)
 
 
+def choose_device(name):
+    """The torch device for ``name``: "auto" (CUDA when there is a GPU), "cpu" or "cuda"."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} was asked for, but torch sees no GPU: "
+                         "set [train] device = \"cpu\" or \"auto\"")
+    return torch.device(name)
+
+
 def train(config):
     paths, train_cfg = config["paths"], config["train"]
     if train_cfg["threads"]:
         torch.set_num_threads(train_cfg["threads"])
+    device = choose_device(train_cfg["device"])
     folder = pathlib.Path(paths["checkpoint_dir"])
     folder.mkdir(parents=True, exist_ok=True)
     checkpoint = folder / "last.pt"
@@ -200,12 +216,12 @@ def train(config):
 
     model_cfg = ModelConfig(vocab_size=len(TOKENS), **config["model"])
     torch.manual_seed(train_cfg["seed"])
-    model = Seq2Seq(model_cfg)
+    model = Seq2Seq(model_cfg).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_cfg["lr"],
                                   betas=(0.9, 0.98), weight_decay=train_cfg["weight_decay"])
     step, seen = 0, 0
     if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
+        state = torch.load(checkpoint, map_location=device, weights_only=False)
         if state["model_config"] != model_cfg.to_dict():
             raise ValueError(f"{checkpoint} has another model configuration: "
                              "use another checkpoint_dir")
@@ -213,10 +229,10 @@ def train(config):
         optimizer.load_state_dict(state["optimizer"])
         step, seen = state["step"], state["seen"]
         rng.setstate(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
         logger.info("resumed from %s at step %d", checkpoint, step)
 
-    print(f"model: {model.parameter_count() / 1e6:.2f}M parameters; "
+    print(f"model: {model.parameter_count() / 1e6:.2f}M parameters on {device}; "
           f"{len(train_examples)} training pairs, {len(test_examples)} held out")
     stream = batches(train_examples, train_cfg["batch_tokens"], rng)
     deadline = time.monotonic() + 60 * train_cfg["minutes"]
@@ -225,7 +241,7 @@ def train(config):
     window_start, window_pairs, window_loss, window_steps = time.monotonic(), 0, 0.0, 0
     while step < train_cfg["steps"] and time.monotonic() < deadline:
         batch = next(stream)
-        source, source_mask, target = collate(batch)
+        source, source_mask, target = (t.to(device) for t in collate(batch))
         logits = model(source, source_mask, target[:, :-1])              # (B, T-1, V)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
                                target[:, 1:].reshape(-1), ignore_index=PAD_ID)
