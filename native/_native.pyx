@@ -141,6 +141,9 @@ cdef class Codec:
         cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), j
         cdef PyObject** items = PySequence_Fast_ITEMS(seq)
         cdef list out = PyList_New(n)
+        # A Python object, not a C integer: the list steals the reference
+        # taken here, which must belong to the very object stored.
+        cdef object value
         try:
             for j in range(n):
                 value = self._lookup(items[j])
@@ -167,6 +170,77 @@ cdef class Codec:
                     f"token id {i} out of range: expected 0 <= id < {self._size}")
             out.append(self.tokens[i])
         return out
+
+    # ------------------------------------------------------------------
+    # Integers as a sign token and digits in a fixed base
+    # ------------------------------------------------------------------
+
+    def _integer_ids(self, base):
+        positive = [i for i, k in enumerate(self.kinds)
+                    if k == SIGN and i not in self.negative_sign_ids]
+        if not positive or not self.negative_sign_ids:
+            raise ValueError("the vocabulary has no positive and negative sign tokens")
+        digit_ids = [self.index.get(str(d)) for d in range(base)]
+        if base < 2 or None in digit_ids:
+            raise ValueError(f"the vocabulary has no digit tokens for base {base}")
+        return positive[0], min(self.negative_sign_ids), digit_ids
+
+    def encode_integers(self, values, base):
+        """Ids of the integers ``values``: sign token and digits, as the twin."""
+        plus, minus, digit_list = self._integer_ids(base)
+        cdef cnp.ndarray[cnp.int64_t, ndim=1] digit_ids = np.asarray(digit_list, dtype=np.int64)
+        cdef list out = []
+        cdef int64_t small, b = base
+        cdef int64_t buffer[64]
+        cdef int count, j
+        for value in values:
+            n = int(value)
+            out.append(minus if n < 0 else plus)
+            n = abs(n)
+            if n < 4611686018427387904:  # 2**62: the digits fit a C loop
+                small = n
+                count = 0
+                while True:
+                    buffer[count] = digit_ids[small % b]
+                    count += 1
+                    small //= b
+                    if small == 0:
+                        break
+                for j in range(count - 1, -1, -1):
+                    out.append(buffer[j])
+            else:
+                digits = []
+                while n:
+                    n, d = divmod(n, base)
+                    digits.append(digit_list[d])
+                out.extend(reversed(digits))
+        return out
+
+    def decode_integers(self, ids, base):
+        """The integers written by ``ids``, as the twin."""
+        plus, minus, digit_list = self._integer_ids(base)
+        value_of = {i: d for d, i in enumerate(digit_list)}
+        cdef list values = []
+        cdef int sign = 0
+        n = None
+        for value in ids:
+            i = int(value)
+            if i == plus or i == minus:
+                if sign and n is None:
+                    raise ValueError("sign token without digits")
+                if sign:
+                    values.append(sign * n)
+                sign = 1 if i == plus else -1
+                n = None
+            elif sign and i in value_of:
+                n = value_of[i] if n is None else n * base + value_of[i]
+            else:
+                raise ValueError(f"token id {i} is not part of an integer")
+        if sign:
+            if n is None:
+                raise ValueError("sign token without digits")
+            values.append(sign * n)
+        return values
 
     def encode_batch(self, sequences, max_len=None, bos=False, eos=True):
         """

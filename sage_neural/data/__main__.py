@@ -1,7 +1,7 @@
 """
 Command line for training data.
 
-    python -m sage_neural.data generate --kind {bwd,fwd,ibp} --count N
+    python -m sage_neural.data generate --kind {bwd,fwd,ibp,recurrence} --count N
         --out DIR --workers W [--seconds 2]
     python -m sage_neural.data stats DIR [--sage-sample 50]
 """
@@ -57,7 +57,8 @@ def main(argv=None):
     g.add_argument("--kind", choices=KINDS, required=True,
                    help="bwd: differentiate random antiderivatives; fwd: "
                         "integrate random integrands with Sage; ibp: integrate "
-                        "by parts, from backward pairs and Sage")
+                        "by parts, from backward pairs and Sage; recurrence: "
+                        "random recurrences and their first terms (sequence model)")
     g.add_argument("--count", type=int, required=True, help="pairs to store")
     g.add_argument("--out", required=True, help="dataset folder (resumed if present)")
     g.add_argument("--workers", type=int, default=1, help="local worker processes")

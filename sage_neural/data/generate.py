@@ -30,7 +30,7 @@ import sys
 import time
 
 from .. import __version__
-from ..tokens import fingerprint
+from ..tokens import language
 from . import storage
 from .sampler import ExpressionSampler, SamplerConfig
 
@@ -38,15 +38,24 @@ logger = logging.getLogger(__name__)
 
 #: bwd: differentiate random antiderivatives; fwd: integrate random
 #: integrands with Sage; ibp: integrate by parts from backward pairs.
-KINDS = ("bwd", "fwd", "ibp")
+#: recurrence: random recurrences and the first terms they produce, for the
+#: sequence model (no Sage involved).
+KINDS = ("bwd", "fwd", "ibp", "recurrence")
+
+#: The token language of each kind's pairs.
+LANGUAGES = {"recurrence": "sequences"}
 
 #: The kinds that call Sage's integrator under a per-sample time limit.
 TIMED_KINDS = ("fwd", "ibp")
 
 
-def held_out(integrand_tokens, test_permille):
-    """Whether a pair belongs to the held-out split, from its integrand alone."""
-    digest = hashlib.sha256(" ".join(integrand_tokens).encode()).digest()
+def held_out(tokens, test_permille):
+    """
+    Whether a pair belongs to the held-out split, from one side alone: the
+    integrand of integration pairs, the formula of recurrence pairs (so that
+    no held-out formula is ever trained on, whatever its initial terms).
+    """
+    digest = hashlib.sha256(" ".join(tokens).encode()).digest()
     return int.from_bytes(digest[:4], "big") % 1000 < test_permille
 
 
@@ -86,6 +95,13 @@ def chunk_pairs(kind, seed, index, size, max_ops=8, max_len=128, seconds=2.0):
             factor = sampler.sample(sampler.rng.randint(1, 3))
             pair = ibp_pair(antiderivative, factor, seconds, max_len)
             if pair is not None:
+                pairs.append(pair)
+    elif kind == "recurrence":
+        from .recurrences import RecurrenceSampler
+        sampler = RecurrenceSampler(seed=f"{seed}-{kind}-{index}", max_ops=max_ops)
+        for _ in range(size):
+            pair = sampler.sample()
+            if pair is not None and len(pair[0]) <= max_len:
                 pairs.append(pair)
     else:
         raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
@@ -174,11 +190,13 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
                 "test_permille": test_permille}
     if kind in TIMED_KINDS:
         settings["seconds"] = seconds
+    language_name = LANGUAGES.get(kind, "integration")
     manifest = storage.read_manifest(out)
     if manifest is None:
         manifest = {"settings": settings, "shards": [], "package": __version__,
-                    "vocabulary": fingerprint(), "worker_seconds": 0.0,
-                    "attempts": 0}
+                    "language": language_name,
+                    "vocabulary": language(language_name).fingerprint(),
+                    "worker_seconds": 0.0, "attempts": 0}
     elif manifest["settings"] != settings:
         raise ValueError(
             f"{out} holds a dataset made with other settings "
@@ -187,7 +205,7 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
     # Integrands already stored, for deduplication across the whole dataset.
     seen = set()
     for shard in manifest["shards"]:
-        pairs, _ = storage.read_shard(out / shard["file"])
+        pairs, _ = storage.read_shard(out / shard["file"], language_name)
         seen.update(" ".join(p[0]) for p in pairs)
     done = {s["index"] for s in manifest["shards"]}
     stored = sum(s["count"] for s in manifest["shards"])
@@ -226,8 +244,9 @@ def generate(out, kind, count, workers=1, seed=0, chunk_size=200, max_ops=8,
                 if key not in seen:
                     seen.add(key)
                     fresh.append(pair)
-            test = [held_out(p[0], test_permille) for p in fresh]
-            name = storage.write_shard(out, future.index, fresh, test)
+            side = 1 if kind == "recurrence" else 0
+            test = [held_out(p[side], test_permille) for p in fresh]
+            name = storage.write_shard(out, future.index, fresh, test, language_name)
             manifest["shards"].append({"index": future.index, "file": name,
                                        "count": len(fresh), "test": sum(test)})
             manifest["worker_seconds"] += busy

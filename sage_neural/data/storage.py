@@ -1,5 +1,5 @@
 """
-Sharded storage of integration pairs as token ids.
+Sharded storage of training pairs (integration or sequence pairs) as token ids.
 
 A dataset is a folder with ``manifest.json`` and shards ``shard-NNNNN.npz``.
 Each shard holds, compressed, the integrands and antiderivatives of its pairs
@@ -16,7 +16,7 @@ import pathlib
 
 import numpy as np
 
-from ..tokens import codec, fingerprint
+from ..tokens import language
 
 MANIFEST = "manifest.json"
 
@@ -29,14 +29,15 @@ def _flatten(sequences, c):
     ids = [c.encode(tokens) for tokens in sequences]
     offsets = np.zeros(len(ids) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(i) for i in ids])
-    flat = np.fromiter((t for row in ids for t in row), dtype=np.uint8,
+    dtype = np.uint8 if len(c.tokens) <= 256 else np.uint16
+    flat = np.fromiter((t for row in ids for t in row), dtype=dtype,
                        count=int(offsets[-1]))
     return flat, offsets
 
 
-def write_shard(folder, index, pairs, test):
+def write_shard(folder, index, pairs, test, language_name="integration"):
     """Write the pairs of one shard, atomically; returns its file name."""
-    c = codec()
+    c = language(language_name).codec()
     integrands, integrand_offsets = _flatten([p[0] for p in pairs], c)
     antiderivatives, antiderivative_offsets = _flatten([p[1] for p in pairs], c)
     path = pathlib.Path(folder) / shard_name(index)
@@ -50,9 +51,9 @@ def write_shard(folder, index, pairs, test):
     return path.name
 
 
-def read_shard(path):
+def read_shard(path, language_name="integration"):
     """``(pairs, test)`` of one shard: token lists and the held-out mask."""
-    c = codec()
+    c = language(language_name).codec()
     with np.load(path) as data:
         def unflatten(name):
             flat, offsets = data[name].astype(np.int64), data[name + "_offsets"]
@@ -68,12 +69,18 @@ def read_manifest(folder):
         return None
     with open(path, encoding="utf-8") as f:
         manifest = json.load(f)
-    if manifest.get("vocabulary") != fingerprint():
+    expected = language(manifest_language(manifest)).fingerprint()
+    if manifest.get("vocabulary") != expected:
         raise ValueError(
             f"dataset {folder} was made with vocabulary "
-            f"{manifest.get('vocabulary')}, this package has {fingerprint()}: "
+            f"{manifest.get('vocabulary')}, this package has {expected}: "
             "generate it again")
     return manifest
+
+
+def manifest_language(manifest):
+    """The token language of a dataset (datasets before languages: integration)."""
+    return manifest.get("language", "integration")
 
 
 def write_manifest(folder, manifest):
@@ -95,7 +102,8 @@ def iter_pairs(folder, split=None):
             f"no dataset in {folder}: expected {MANIFEST}; make one with "
             "'python -m sage_neural.data generate'")
     for shard in sorted(manifest["shards"], key=lambda s: s["index"]):
-        pairs, test = read_shard(pathlib.Path(folder) / shard["file"])
+        pairs, test = read_shard(pathlib.Path(folder) / shard["file"],
+                                 manifest_language(manifest))
         for pair, held_out in zip(pairs, test):
             if split is None or (split == "test") == held_out:
                 yield pair

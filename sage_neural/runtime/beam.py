@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tokens import BOS_ID, EOS_ID, PAD_ID, codec
+from ..tokens import BOS_ID, EOS_ID, PAD_ID
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def beam_search(model, sources, beam_size=10, max_len=40, cache=True):
     ``cache=False`` runs the uncached decoder over the whole prefix at every
     step (the reference, and much slower).
     """
-    c = codec()
+    c = model.codec
     B, K = len(sources), beam_size
     source_ids, _ = c.encode_batch(sources, bos=False, eos=True)
     source_mask = (source_ids != PAD_ID).astype(np.int64)

@@ -13,7 +13,7 @@ import logging
 import pathlib
 import warnings
 
-from ..tokens import fingerprint
+from ..tokens import language
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +90,17 @@ class OnnxSeq2Seq:
                                  f"{_how_to_get(name)}") from None
         if metadata.get("format") != FORMAT:
             raise ModelFileError(f"{meta_path} is not a {FORMAT} model file")
-        if metadata.get("vocabulary") != fingerprint():
+        # Models from before token languages were named are integration ones.
+        try:
+            self.language = language(metadata.get("language", "integration"))
+        except ValueError as error:
+            raise ModelFileError(f"{meta_path}: {error}") from None
+        expected = self.language.fingerprint()
+        if metadata.get("vocabulary") != expected:
             raise ModelFileError(
                 f"{meta_path} was trained with vocabulary {metadata.get('vocabulary')}, "
-                f"this package has {fingerprint()}: {_how_to_get(name)}")
+                f"this package has {expected}: {_how_to_get(name)}")
+        self.codec = self.language.codec()
         self.metadata, self.config = metadata, metadata["model"]
 
         options = ort.SessionOptions()

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "BOS_ID", "EOS_ID", "KINDS", "PAD_ID", "TOKEN_IDS", "TOKENS",
     "VOCABULARY_VERSION", "codec", "fingerprint", "integer_tokens",
-    "native_available",
+    "language", "native_available",
 ]
 
 
@@ -57,3 +57,37 @@ def codec(native=None):
         from .twin import Codec
     return Codec(TOKENS, KINDS, PAD_ID, BOS_ID, EOS_ID,
                  negative_sign_ids=(TOKEN_IDS["INT-"],))
+
+
+class Language:
+    """
+    One token language by name: ``"integration"`` (expressions, in
+    :mod:`~sage_neural.tokens.vocabulary`) or ``"sequences"`` (integer
+    sequences and recurrences, in :mod:`~sage_neural.tokens.sequences`).
+    Datasets and models record the name and the fingerprint of theirs.
+    """
+
+    def __init__(self, name):
+        if name == "integration":
+            self.tokens, self._codec, self._fingerprint = TOKENS, codec, fingerprint
+        elif name == "sequences":
+            from . import sequences
+            self.tokens = sequences.SEQUENCE_TOKENS
+            self._codec = sequences.sequence_codec
+            self._fingerprint = sequences.sequence_fingerprint
+        else:
+            raise ValueError(f"unknown token language {name!r}: expected "
+                             "'integration' or 'sequences'")
+        self.name = name
+
+    def codec(self):
+        return self._codec()
+
+    def fingerprint(self):
+        return self._fingerprint()
+
+
+@functools.lru_cache(maxsize=None)
+def language(name="integration"):
+    """The :class:`Language` called ``name``."""
+    return Language(name)

@@ -133,6 +133,70 @@ class Codec:
         return out
 
     # ------------------------------------------------------------------
+    # Integers as a sign token and digits in a fixed base
+    # ------------------------------------------------------------------
+
+    def _integer_ids(self, base):
+        """The positive and negative sign ids and the id of each digit."""
+        positive = [i for i, k in enumerate(self.kinds)
+                    if k == SIGN and i not in self.negative_sign_ids]
+        if not positive or not self.negative_sign_ids:
+            raise ValueError("the vocabulary has no positive and negative sign tokens")
+        digit_ids = [self.index.get(str(d)) for d in range(base)]
+        if base < 2 or None in digit_ids:
+            raise ValueError(f"the vocabulary has no digit tokens for base {base}")
+        return positive[0], min(self.negative_sign_ids), digit_ids
+
+    def encode_integers(self, values, base):
+        """
+        Ids of the integers ``values``, one after the other: each is its sign
+        token followed by its digits in ``base``, most significant first
+        (digit ``d`` is the token ``str(d)``); zero is the positive sign and
+        the digit ``0``.
+        """
+        plus, minus, digit_ids = self._integer_ids(base)
+        out = []
+        for value in values:
+            n = int(value)
+            out.append(minus if n < 0 else plus)
+            n = abs(n)
+            digits = []
+            while True:
+                n, d = divmod(n, base)
+                digits.append(digit_ids[d])
+                if n == 0:
+                    break
+            out.extend(reversed(digits))
+        return out
+
+    def decode_integers(self, ids, base):
+        """
+        The integers written by ``ids`` with :meth:`encode_integers`; a
+        ``ValueError`` names an id that is neither a sign nor a digit, or a
+        sign without digits.
+        """
+        plus, minus, digit_ids = self._integer_ids(base)
+        value_of = {i: d for d, i in enumerate(digit_ids)}
+        values, sign, n = [], 0, 0
+        for i in ids:
+            i = int(i)
+            if i == plus or i == minus:
+                if sign and n is None:
+                    raise ValueError("sign token without digits")
+                if sign:
+                    values.append(sign * n)
+                sign, n = (1 if i == plus else -1), None
+            elif i in value_of and sign:
+                n = value_of[i] if n is None else n * base + value_of[i]
+            else:
+                raise ValueError(f"token id {i} is not part of an integer")
+        if sign:
+            if n is None:
+                raise ValueError("sign token without digits")
+            values.append(sign * n)
+        return values
+
+    # ------------------------------------------------------------------
     # Prefix validation
     # ------------------------------------------------------------------
 

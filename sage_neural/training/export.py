@@ -22,7 +22,7 @@ import sys
 
 import torch
 
-from ..tokens import VOCABULARY_VERSION, fingerprint
+from ..tokens import language
 from .model import ModelConfig, Seq2Seq
 
 
@@ -56,11 +56,14 @@ class _Decoder(torch.nn.Module):
 
 def load_checkpoint(path):
     state = torch.load(path, map_location="cpu", weights_only=False)
-    if state.get("vocabulary") != fingerprint():
+    # Checkpoints from before token languages were named are integration ones.
+    name = state.get("language", "integration")
+    expected = language(name).fingerprint()
+    if state.get("vocabulary") != expected:
         raise ValueError(
             f"{path} was trained with vocabulary {state.get('vocabulary')}, this "
-            f"package has {fingerprint()}")
-    model = Seq2Seq(ModelConfig(**state["model_config"]))
+            f"package has {expected}")
+    model = Seq2Seq(ModelConfig(**state["model_config"]), name)
     model.load_state_dict(state["model"])
     model.eval()
     return model, state
@@ -123,7 +126,8 @@ def export(model, out_dir, name, extra=None):
                       "logits": {0: "batch", 1: "target"}}, **common)
 
     metadata = {"format": "sage_neural-seq2seq", "format_version": 1,
-                "vocabulary": fingerprint(), "vocabulary_version": VOCABULARY_VERSION,
+                "language": model.language,
+                "vocabulary": language(model.language).fingerprint(),
                 "model": model.config.to_dict(), "files": files,
                 "sha256": {k: _sha256(out / f) for k, f in files.items()}}
     metadata.update(extra or {})

@@ -100,12 +100,14 @@ NEG = -1e9
 
 class Seq2Seq(nn.Module):
     """
-    Encoder-decoder over one shared vocabulary. The token embedding is tied
-    with the output projection.
+    Encoder-decoder over one shared vocabulary, that of the token language
+    named ``language``. The token embedding is tied with the output
+    projection.
     """
 
-    def __init__(self, config):
+    def __init__(self, config, language="integration"):
         super().__init__()
+        self.language = language
         c = self.config = config
         self.embed = nn.Embedding(c.vocab_size, c.d_model)
         self.source_position = nn.Embedding(c.max_len, c.d_model)

@@ -29,8 +29,8 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from ..data.storage import iter_pairs, read_manifest
-from ..tokens import BOS_ID, EOS_ID, PAD_ID, TOKENS, codec, fingerprint
+from ..data.storage import iter_pairs, manifest_language, read_manifest
+from ..tokens import BOS_ID, EOS_ID, PAD_ID, language
 from .model import ModelConfig, Seq2Seq
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def load_config(path):
 
 def load_examples(dataset, split, max_source_len, max_target_len):
     """Encoded ``(source ids, target ids)``: target framed by start and end."""
-    c = codec()
+    c = language(manifest_language(read_manifest(dataset))).codec()
     examples = []
     for integrand, antiderivative in iter_pairs(dataset, split):
         if len(integrand) + 1 > max_source_len or len(antiderivative) + 2 > max_target_len:
@@ -134,16 +134,36 @@ def greedy(model, source, source_mask, max_len):
     return torch.cat(out, dim=1)
 
 
-def evaluate(model, examples, max_len, batch_size=32):
-    """Exact-match and verified shares of greedy decoding on ``examples``."""
+def _antiderivative_verifies(source_tokens, answer_tokens):
     from .. import from_tokens
     from ..integration.verify import verify_antiderivative
+    x = from_tokens(["x"])
+    integrand = from_tokens(source_tokens)
+    return bool(verify_antiderivative(integrand, from_tokens(answer_tokens), x))
 
-    c = codec()
+
+def _recurrence_reproduces(source_tokens, answer_tokens):
+    from ..bridge.recurrence import parse_recurrence
+    from ..tokens.sequences import BASE, sequence_codec
+    c = sequence_codec()
+    terms = c.decode_integers(c.encode(source_tokens), BASE)
+    recurrence = parse_recurrence(answer_tokens)
+    return recurrence.extend(terms, len(terms)) == terms
+
+
+#: For each token language, whether an answer is right whatever its form:
+#: an antiderivative that differentiates back, a recurrence that reproduces
+#: every given term.
+CHECKS = {"integration": _antiderivative_verifies, "sequences": _recurrence_reproduces}
+
+
+def evaluate(model, examples, max_len, batch_size=32, language_name="integration"):
+    """Exact-match and verified shares of greedy decoding on ``examples``."""
+    c = language(language_name).codec()
+    check = CHECKS[language_name]
     model.eval()
     device = next(model.parameters()).device
     exact = verified = 0
-    x = from_tokens(["x"])
     for start in range(0, len(examples), batch_size):
         chunk = examples[start:start + batch_size]
         source, mask, _ = collate(chunk)
@@ -155,9 +175,7 @@ def evaluate(model, examples, max_len, batch_size=32):
             if not c.is_complete(c.encode(tokens)):
                 continue
             try:
-                candidate = from_tokens(tokens)
-                integrand = from_tokens(c.decode(s[:-1]))
-                verified += bool(verify_antiderivative(integrand, candidate, x))
+                verified += check(c.decode(s[:-1]), tokens)
             except (ValueError, ArithmeticError, RuntimeError, TypeError):
                 pass
     model.train()
@@ -177,7 +195,8 @@ def save_checkpoint(path, model, optimizer, step, seen, rng, config):
                 "step": step, "seen": seen, "rng": rng.getstate(),
                 "torch_rng": torch.get_rng_state(), "config": config,
                 "model_config": model.config.to_dict(),
-                "vocabulary": fingerprint()}, temporary)
+                "language": model.language,
+                "vocabulary": language(model.language).fingerprint()}, temporary)
     os.replace(temporary, path)
 
 
@@ -214,9 +233,10 @@ def train(config):
         test_examples, min(train_cfg["eval_examples"], len(test_examples)))
     logger.info("%d training and %d held-out pairs", len(train_examples), len(test_examples))
 
-    model_cfg = ModelConfig(vocab_size=len(TOKENS), **config["model"])
+    language_name = manifest_language(manifest)
+    model_cfg = ModelConfig(vocab_size=len(language(language_name).tokens), **config["model"])
     torch.manual_seed(train_cfg["seed"])
-    model = Seq2Seq(model_cfg).to(device)
+    model = Seq2Seq(model_cfg, language_name).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=train_cfg["lr"],
                                   betas=(0.9, 0.98), weight_decay=train_cfg["weight_decay"])
     step, seen = 0, 0
@@ -270,7 +290,8 @@ def train(config):
         if step % train_cfg["checkpoint_every"] == 0:
             save_checkpoint(checkpoint, model, optimizer, step, seen, rng, config)
         if step % train_cfg["eval_every"] == 0 and eval_examples:
-            exact, verified = evaluate(model, eval_examples, data_cfg["max_target_len"])
+            exact, verified = evaluate(model, eval_examples, data_cfg["max_target_len"],
+                                       language_name=language_name)
             tqdm.write(f"step {step}: held-out greedy exact {exact:.1%}, verified {verified:.1%}")
             with open(log_path, "a") as f:
                 f.write(json.dumps({"step": step, "eval_exact": exact,
