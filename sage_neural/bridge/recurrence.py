@@ -62,8 +62,10 @@ def parse_recurrence(tokens):
 
         sage: from sage_neural.bridge.recurrence import parse_recurrence
         sage: r = parse_recurrence(['add', 'u1', 'u2'])
-        sage: print(r), r.order
-        a(n) = a(n-1) + a(n-2) 2
+        sage: print(r)
+        a(n) = a(n-1) + a(n-2)
+        sage: r.order
+        2
         sage: r.extend([0, 1], 10)
         [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
         sage: print(parse_recurrence(['mul', 'n', 'sub', 'n', 'INT+', '1']))
