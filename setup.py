@@ -43,14 +43,19 @@ setup(
     ext_modules=cythonize(extensions, language_level=3),
     install_requires=[
         "dask[distributed]>=2024.1",
+        # vector search behind oeis_neighbours (HNSW, CPU wheels)
+        "faiss-cpu>=1.8",
         "numpy>=1.25",
         "onnxruntime>=1.17",
+        "platformdirs>=3",
         "sympy>=1.12",
         "tqdm>=4.60",
     ],
     extras_require={
         "passagemath": PASSAGEMATH,
-        "test": ["pytest>=7", "hypothesis>=6.80", "nbclient", "nbformat"],
+        "plot": ["matplotlib>=3.7"],
+        "test": ["pytest>=7", "hypothesis>=6.80", "nbclient", "nbformat",
+                 "matplotlib>=3.7"],
         "train": ["torch==2.13.0", "onnx", "onnxscript"],
     },
     zip_safe=False,
