@@ -31,12 +31,14 @@ class TimeLimitExceeded(Exception):
         self.seconds = seconds
 
 
-def _run_child(connection, function, args, kwargs):
+def _run_child(connection, quiet, function, args, kwargs):
     """
     The child's side: call ``function`` and send back ``("value", result)``,
     ``("error", exception, traceback_text)`` or, when the exception cannot
     cross the pipe, ``("text", type_name, message, traceback_text)``.
     """
+    if quiet:
+        silence_output()
     try:
         message = ("value", function(*args, **kwargs))
     except BaseException as error:
@@ -58,7 +60,7 @@ def _run_child(connection, function, args, kwargs):
         connection.close()
 
 
-def call_with_time_limit(function, *args, seconds, **kwargs):
+def call_with_time_limit(function, *args, seconds, quiet=True, **kwargs):
     """
     Call ``function(*args, **kwargs)`` in a forked child process, killing it
     if it takes longer than ``seconds``.
@@ -68,6 +70,10 @@ def call_with_time_limit(function, *args, seconds, **kwargs):
     - ``function`` -- any callable; it runs in a child process, so changes it
       makes to global state are lost
     - ``seconds`` -- (keyword only) the wall-clock limit, a positive number
+    - ``quiet`` -- (keyword only, default: ``True``) send the child's standard
+      output and error to the null device (:func:`silence_output`), which
+      keeps Giac's and Maxima's console messages, and the report of a child
+      that crashes, out of the caller's output
 
     OUTPUT: the function's return value, which must be picklable
 
@@ -102,7 +108,7 @@ def call_with_time_limit(function, *args, seconds, **kwargs):
     receiver, sender = context.Pipe(duplex=False)
     # Not a daemon: the function may start children of its own.
     child = context.Process(target=_run_child,
-                            args=(sender, function, args, kwargs))
+                            args=(sender, quiet, function, args, kwargs))
     child.start()
     sender.close()
     try:
@@ -139,7 +145,8 @@ def silence_output():
 
     Giac and Maxima print warnings of their own on many integrands
     ("choosing root of ...", "Simplification assuming ..."), from C and Lisp
-    where Python cannot catch them. Call it in a child only.
+    where Python cannot catch them. Call it in a child only;
+    :func:`call_with_time_limit` calls it in its children unless told not to.
     """
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

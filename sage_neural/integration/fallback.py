@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from ..timeout import TimeLimitExceeded, call_with_time_limit, silence_output
+from ..timeout import TimeLimitExceeded, call_with_time_limit
 from .verify import verify_antiderivative
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,6 @@ def _engine_answer(f, x, engine):
     In the child: the engine's antiderivative as text (Sage expressions do
     not cross processes), whether it verified and how.
     """
-    silence_output()
     answer = f.integrate(x, algorithm=engine)
     if "integrate(" in str(answer):
         return None, False, "unevaluated"
