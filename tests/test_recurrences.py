@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 from sage_neural.bridge.recurrence import parse_recurrence
 from sage_neural.data import storage
 from sage_neural.data.generate import generate
-from sage_neural.data.recurrences import RecurrenceSampler
+from sage_neural.data.recurrences import RecurrenceSampler, canonical_formula
 from sage_neural.tokens import codec, language
 from sage_neural.tokens.sequences import (
     BASE, SEQUENCE_TOKENS, sequence_codec, sequence_fingerprint, term_tokens,
@@ -103,6 +103,32 @@ def test_sampled_pairs_are_exact():
         assert recurrence.extend(terms, len(terms)) == terms
         assert all(abs(t) < 10**15 for t in terms)
     assert sampler.attempts > kept  # some draws are rejected
+
+
+@given(st.integers(0, 2**32), st.integers(0, 40),
+       st.lists(st.integers(-10**6, 10**6), min_size=4, max_size=4))
+def test_canonical_formula_is_the_same_function(seed, n, previous):
+    raw = RecurrenceSampler(seed=seed).formula()
+    try:
+        canonical = canonical_formula(raw)
+    except ZeroDivisionError:
+        with pytest.raises(ZeroDivisionError):
+            parse_recurrence(raw).value(n, previous)
+        return
+    assert canonical_formula(canonical) == canonical
+    try:
+        expected = parse_recurrence(raw).value(n, previous)
+    except ArithmeticError:
+        return
+    assert parse_recurrence(canonical).value(n, previous) == expected
+
+
+def test_canonical_formula_merges_equal_polynomials():
+    forms = [["mul", "n", "sub", "n", "INT+", "1"],
+             ["sub", "mul", "n", "n", "n"],
+             ["sub", "mul", "add", "sub", "n", "n", "n", "n", "n"]]
+    assert len({tuple(canonical_formula(f)) for f in forms}) == 1
+    assert canonical_formula(["add", "u2", "sub", "u1", "u2"]) == ["u1"]
 
 
 def test_generate_recurrence_dataset(tmp_path):
