@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from known_sequences import catalan, fibonacci
 from sage_neural.__main__ import main
 from sage_neural.sequences import neighbours as nb_module
 from sage_neural.sequences.index import (ENV_VARIABLE, EncoderFileError,
@@ -22,20 +23,6 @@ from sage_neural.sequences.neighbours import (MIN_OVERLAP, TRANSFORMS, Relation,
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OEIS = ROOT.parent / "shared" / "data" / "oeis"
 SIZE = 300
-
-
-def fibonacci(count):
-    values = [0, 1]
-    while len(values) < count:
-        values.append(values[-1] + values[-2])
-    return values[:count]
-
-
-def catalan(count):
-    values = [1]
-    for n in range(count - 1):
-        values.append(values[-1] * (4 * n + 2) // (n + 2))
-    return values
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import pytest
 
 import sage.all__sagemath_symbolics  # noqa: F401
 
+from known_sequences import catalan, fibonacci, motzkin
 from sage_neural.sequences.formula import (FormulaCheck, SequenceFormula, check_size,
                                            verify_formula)
 from sage_neural.sequences.guessers import (HolonomicRecurrence, LinearRecurrence,
@@ -25,27 +26,6 @@ from sage_neural.sequences.oeis import NamesReader, StrippedReader, split_of
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OEIS = ROOT.parent / "shared" / "data" / "oeis"
-
-
-def fibonacci(count):
-    values = [0, 1]
-    while len(values) < count:
-        values.append(values[-1] + values[-2])
-    return values[:count]
-
-
-def catalan(count):
-    values = [1]
-    for n in range(count - 1):
-        values.append(values[-1] * (4 * n + 2) // (n + 2))
-    return values
-
-
-def motzkin(count):
-    values = [1, 1]
-    for n in range(2, count):
-        values.append(((2 * n + 1) * values[-1] + (3 * n - 3) * values[-2]) // (n + 2))
-    return values[:count]
 
 
 KNOWN = {

@@ -36,6 +36,35 @@ def _how_to_get(name):
             f"it with the command in models/{name}.md")
 
 
+def read_metadata(meta_path, expected_format, how, error=None, noun="model"):
+    """
+    The JSON metadata of a model file, or ``error`` (default
+    :class:`ModelFileError`) naming the file and ``how`` to get a good one
+    when it is missing, unreadable or of another format.
+    """
+    error = error or ModelFileError
+    if not meta_path.exists():
+        raise error(f"{noun} file {meta_path} is missing: {how}")
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as reason:
+        raise error(f"{noun} file {meta_path} is corrupt ({reason}): {how}") from None
+    if metadata.get("format") != expected_format:
+        raise error(f"{meta_path} is not a {expected_format} file")
+    return metadata
+
+
+def read_graph(path, sha256, how, error=None, noun="model"):
+    """The bytes of an ONNX graph whose SHA-256 must be ``sha256``."""
+    error = error or ModelFileError
+    if not path.exists():
+        raise error(f"{noun} file {path} is missing: {how}")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise error(f"{noun} file {path} is corrupt (checksum mismatch): {how}")
+    return data
+
+
 def resolve(model):
     """The metadata path of ``model``: a shipped name, a ``.json`` path or a folder."""
     path = pathlib.Path(model)
@@ -81,15 +110,7 @@ class OnnxSeq2Seq:
 
         meta_path = resolve(model)
         name = meta_path.stem
-        if not meta_path.exists():
-            raise ModelFileError(f"model file {meta_path} is missing: {_how_to_get(name)}")
-        try:
-            metadata = json.loads(meta_path.read_text())
-        except (OSError, ValueError) as error:
-            raise ModelFileError(f"model file {meta_path} is corrupt ({error}): "
-                                 f"{_how_to_get(name)}") from None
-        if metadata.get("format") != FORMAT:
-            raise ModelFileError(f"{meta_path} is not a {FORMAT} model file")
+        metadata = read_metadata(meta_path, FORMAT, _how_to_get(name))
         # Models from before token languages were named are integration ones.
         try:
             self.language = language(metadata.get("language", "integration"))
@@ -110,13 +131,8 @@ class OnnxSeq2Seq:
         providers = choose_providers(device)
         self.sessions = {}
         for part, file_name in metadata["files"].items():
-            path = meta_path.parent / file_name
-            if not path.exists():
-                raise ModelFileError(f"model file {path} is missing: {_how_to_get(name)}")
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != metadata["sha256"][part]:
-                raise ModelFileError(f"model file {path} is corrupt (checksum mismatch): "
-                                     f"{_how_to_get(name)}")
+            data = read_graph(meta_path.parent / file_name, metadata["sha256"][part],
+                              _how_to_get(name))
             self.sessions[part] = ort.InferenceSession(data, options, providers=providers)
         self.provider = self.sessions["decoder_step"].get_providers()[0]
         logger.info("loaded %s on %s", meta_path, self.provider)

@@ -148,6 +148,8 @@ class SequenceEncoder:
     def __init__(self, model=None, threads=1):
         import onnxruntime as ort
 
+        from ..runtime.model import read_graph, read_metadata
+
         if model is None:
             meta_path = self.shipped_path()
         else:
@@ -156,28 +158,16 @@ class SequenceEncoder:
                 meta_path = meta_path / "oeis_encoder.json"
         how = ("reinstall sage_neural to restore the shipped encoder, or train one "
                "with the command in models/oeis_encoder.md")
-        if not meta_path.exists():
-            raise EncoderFileError(f"encoder file {meta_path} is missing: {how}")
-        try:
-            metadata = json.loads(meta_path.read_text())
-        except (OSError, ValueError) as error:
-            raise EncoderFileError(f"encoder file {meta_path} is corrupt ({error}): "
-                                   f"{how}") from None
-        if metadata.get("format") != ENCODER_FORMAT:
-            raise EncoderFileError(f"{meta_path} is not a {ENCODER_FORMAT} file")
+        metadata = read_metadata(meta_path, ENCODER_FORMAT, how, EncoderFileError,
+                                 noun="encoder")
         if (metadata.get("window") != WINDOW
                 or metadata.get("features") != FEATURES):
             raise EncoderFileError(
                 f"{meta_path} reads {metadata.get('window')} terms with "
                 f"{metadata.get('features')} features each, this package makes "
                 f"{WINDOW} with {FEATURES}: {how}")
-        path = meta_path.parent / metadata["file"]
-        if not path.exists():
-            raise EncoderFileError(f"encoder file {path} is missing: {how}")
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != metadata["sha256"]:
-            raise EncoderFileError(f"encoder file {path} is corrupt (checksum "
-                                   f"mismatch): {how}")
+        data = read_graph(meta_path.parent / metadata["file"], metadata["sha256"], how,
+                          EncoderFileError, noun="encoder")
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
