@@ -2,8 +2,9 @@
 The IPython extension: ``%load_ext sage_neural`` in a Sage or a plain Python
 kernel.
 
-It puts ``integrate_neural``, ``find_antiderivative``, ``to_tokens`` and
-``from_tokens`` into the notebook's namespace, registers ``algorithm='neural'``
+It puts ``integrate_neural``, ``find_antiderivative``, ``next_terms``,
+``oeis_neighbours``, ``to_tokens`` and ``from_tokens`` into the notebook's
+namespace, registers ``algorithm='neural'``
 with Sage's ``integrate``, and adds the line magic ``%integrate EXPR [, VAR]``,
 whose result is shown as LaTeX. ``%neural_fallback on`` makes ``%integrate``
 try Sage's own engines first (each answer verified) and the model only when
@@ -90,15 +91,19 @@ def integrate_magic(line, namespace):
 def load_ipython_extension(ipython):
     from .. import find_antiderivative, from_tokens, integrate_neural, to_tokens
     from ..integration.register import register
+    from ..sequences.neighbours import oeis_neighbours
+    from ..sequences.next_terms import next_terms
 
     register()
     ipython.push({"integrate_neural": integrate_neural,
                   "find_antiderivative": find_antiderivative,
+                  "next_terms": next_terms, "oeis_neighbours": oeis_neighbours,
                   "to_tokens": to_tokens, "from_tokens": from_tokens})
     ipython.register_magic_function(
         lambda line: integrate_magic(line, ipython.user_ns), "line", "integrate")
     ipython.register_magic_function(fallback_magic, "line", "neural_fallback")
-    logger.info("sage_neural loaded: integrate_neural, %%integrate")
+    logger.info("sage_neural loaded: integrate_neural, next_terms, oeis_neighbours, "
+                "%%integrate")
 
 
 def unload_ipython_extension(ipython):
