@@ -298,6 +298,9 @@ def verify_relation(relation, query, neighbour_terms, min_overlap=MIN_OVERLAP):
     return RelationCheck(True, compared)
 
 
+_LEADS = list(range(-1, -MAX_LEAD - 1, -1))
+
+
 def _first_match(left, right, min_overlap, max_shift, unit=False):
     """
     The smallest shift up to ``max_shift`` (else the smallest negative
@@ -306,13 +309,14 @@ def _first_match(left, right, min_overlap, max_shift, unit=False):
     behind :func:`find_relations`, in integer cross-multiplication. With
     ``unit``, the factor must be 1.
     """
-    size = len(left)
+    size, length = len(left), len(right)
     # Offsets that explain every term first, then those that leave out the
-    # query's first terms.
-    shifts = list(range(min(max_shift, len(right) - min_overlap) + 1))
-    for shift in shifts + list(range(-1, -MAX_LEAD - 1, -1)):
+    # query's first terms. (Hot: a query tries some thousand pairs.)
+    last = length - min_overlap
+    shifts = list(range((max_shift if max_shift < last else last) + 1))
+    for shift in shifts + _LEADS:
         start = -shift if shift < 0 else 0
-        stop = min(size, len(right) - shift)
+        stop = size if size < length - shift else length - shift
         if stop - start < min_overlap:
             continue
         # The factor is p / q, from the first nonzero term on the right.
