@@ -12,7 +12,8 @@ At beam ``k`` a pair counts as
 - *verified* when one reproduces every given term
   (:func:`~sage_neural.sequences.formula.verify_formula`);
 - *next 10 right* when the first verified formula also gives the next ten
-  terms of the stored formula: what a user of ``next_terms`` would get.
+  terms of the stored formula: what a user of ``next_terms`` would get
+  (never, when the stored formula cannot be continued ten terms).
 """
 
 import argparse
@@ -47,7 +48,12 @@ def evaluate(model, pairs, beam_size, max_len, batch=16, progress=True):
         for (source, formula), candidates in zip(chunk, results):
             exact += any(cand.tokens == formula for cand in candidates)
             terms = c.decode_integers(c.encode(source), BASE)
-            truth = parse_recurrence(formula).extend(terms, len(terms) + AHEAD)
+            try:
+                truth = parse_recurrence(formula).extend(terms, len(terms) + AHEAD)
+            except ArithmeticError:
+                # The stored formula itself stops (a division by zero
+                # further on): there are no next terms to be right about.
+                truth = None
             for cand in candidates:
                 try:
                     guess = ModelRecurrence(parse_recurrence(cand.tokens), terms)
@@ -56,7 +62,7 @@ def evaluate(model, pairs, beam_size, max_len, batch=16, progress=True):
                 if verify_formula(guess, terms).verified:
                     verified += 1
                     try:
-                        ahead += guess.terms(len(truth)) == truth
+                        ahead += truth is not None and guess.terms(len(truth)) == truth
                     except (ArithmeticError, ValueError):
                         pass
                     break
