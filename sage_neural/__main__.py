@@ -10,6 +10,7 @@ Command line of sage_neural.
 
 import argparse
 import json
+import re
 import sys
 
 
@@ -33,8 +34,13 @@ def _integrate(args):
                 "candidates_checked": result.tried, "seconds": round(result.seconds, 3)}
 
     if args.file:
-        with open(args.file, encoding="utf-8") as f:
-            lines = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        try:
+            with open(args.file, encoding="utf-8") as f:
+                lines = [line.strip() for line in f
+                         if line.strip() and not line.startswith("#")]
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"error: cannot read the integrands: {error}", file=sys.stderr)
+            return 2
         report = [one(line) for line in tqdm(lines, unit="integrand")]
         solved = sum(1 for r in report if r.get("verified"))
         text = json.dumps({"solved": solved, "total": len(report), "results": report},
@@ -110,7 +116,7 @@ def _oeis(args):
     if args.plot:
         try:
             found.plot(args.plot)
-        except ImportError as error:
+        except (ImportError, OSError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(f"plot written to {args.plot}", file=sys.stderr)
@@ -164,6 +170,10 @@ def main(argv=None):
     n.add_argument("--index", help="the index folder (default: the per-user cache "
                    "folder or $SAGE_NEURAL_OEIS_INDEX)")
     n.add_argument("--plot", metavar="PNG", help="also save a plot here")
+    # Terms such as "-1,2,-3" would be taken for options: a leading space
+    # keeps them positional (the term parsers strip it).
+    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = [f" {a}" if re.match(r"-\d", a) else a for a in argv]
     args = parser.parse_args(argv)
     if args.command == "next-terms":
         return _next_terms(args)

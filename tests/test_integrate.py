@@ -126,3 +126,6 @@ def test_command_line(memorizer, tmp_path, capsys):
     assert data["results"][0]["antiderivative"] == "x*sin(x) + cos(x)"
     assert data["results"][1]["verified"] is False
     assert "error" in data["results"][2]
+
+    assert main(["integrate", "--file", str(tmp_path / "missing.txt")]) == 2
+    assert "cannot read the integrands" in capsys.readouterr().err

@@ -418,6 +418,12 @@ def test_cli():
     assert done.returncode == 2
     assert "error: expected at least 6 terms, got 3" in done.stderr
 
+    # A first term with a minus sign is a term, not an option.
+    done = run_cli("next-terms", ",".join(str(-n) for n in range(12)), "--k", "2",
+                   "--no-model")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("next 2 terms: -12, -13")
+
 
 def test_evaluation_on_a_small_file(tmp_path, capsys):
     from sage_neural.sequences.evaluate import main

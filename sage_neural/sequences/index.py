@@ -217,9 +217,12 @@ def default_index_dir():
     return base / "oeis-index"
 
 
-BUILD_HINT = ("build one with: python -m sage_neural oeis build --stripped "
-              "stripped.gz --names names.gz (the OEIS's dump files, from "
-              "https://oeis.org/stripped.gz and https://oeis.org/names.gz)")
+def build_hint(path):
+    """How to build the index that was looked for in ``path``."""
+    out = "" if pathlib.Path(path) == default_index_dir() else f" --out {path}"
+    return ("build one with: python -m sage_neural oeis build --stripped "
+            f"stripped.gz --names names.gz{out} (the OEIS's dump files, from "
+            "https://oeis.org/stripped.gz and https://oeis.org/names.gz)")
 
 
 class _Lines:
@@ -268,11 +271,12 @@ class OEISIndex:
         self.path = pathlib.Path(path) if path is not None else default_index_dir()
         meta_path = self.path / "index.json"
         if not meta_path.exists():
-            raise IndexMissingError(f"no OEIS index in {self.path}: {BUILD_HINT}")
+            raise IndexMissingError(f"no OEIS index in {self.path}: "
+                                    f"{build_hint(self.path)}")
         metadata = json.loads(meta_path.read_text())
         if metadata.get("format") != INDEX_FORMAT:
             raise IndexMissingError(f"{meta_path} is not a {INDEX_FORMAT} file: "
-                                    f"{BUILD_HINT}")
+                                    f"{build_hint(self.path)}")
         import faiss
 
         self.metadata = metadata
@@ -288,7 +292,7 @@ class OEISIndex:
             raise IndexMissingError(
                 f"the index in {self.path} was built with another encoder "
                 f"(SHA-256 {metadata['encoder_sha256'][:12]}..., this one is "
-                f"{encoder.sha256[:12]}...): rebuild it; {BUILD_HINT}")
+                f"{encoder.sha256[:12]}...): rebuild it; {build_hint(self.path)}")
         self.encoder = encoder
 
     def __len__(self):

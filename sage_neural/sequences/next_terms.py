@@ -140,7 +140,12 @@ class NextTerms:
         return self.next is not None
 
     def _repr_(self):
-        if not self.found:
+        if not self.found and len(self.terms) <= self.min_beyond_fit:
+            # Even a constant fits one number: none could be checked.
+            text = (f"no formula found: {len(self.terms)} terms are too few to check "
+                    f"a formula on {self.min_beyond_fit} terms beyond its fitted "
+                    "parameters; give more terms")
+        elif not self.found:
             text = (f"no formula found: none of {self.tried} candidates reproduced "
                     f"the {len(self.terms)} given terms with at least "
                     f"{self.min_beyond_fit} of them beyond the fitted parameters")
@@ -252,7 +257,7 @@ def next_terms(seq, k=5, beam_size=10, model=True, timeout=10.0, classical=True,
         sage: r.next is None
         True
         sage: next_terms("1, 1, 2, 5, 14, 42", model=False)
-        no formula found: none of 0 candidates reproduced the 6 given terms with at least 8 of them beyond the fitted parameters
+        no formula found: 6 terms are too few to check a formula on 8 terms beyond its fitted parameters; give more terms
         sage: next_terms("1, 1, 2, 5, 14")
         Traceback (most recent call last):
         ...
